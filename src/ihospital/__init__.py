@@ -1,0 +1,3 @@
+"""ihospital: an AI-assisted internet hospital platform (互联网医院)."""
+
+__version__ = "0.1.0"
