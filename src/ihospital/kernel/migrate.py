@@ -1,0 +1,22 @@
+"""Run Alembic migrations programmatically (CLI, ./dev and tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    cfg = Config(str(REPO / "alembic.ini"))
+    cfg.set_main_option("script_location", str(REPO / "migrations"))
+    if database_url:
+        cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def upgrade(database_url: str | None = None, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)

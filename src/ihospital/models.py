@@ -1,0 +1,8 @@
+"""Import every domain's tables so the metadata (and Alembic) sees all of them."""
+
+from ihospital.identity import models as identity_models  # noqa: F401
+from ihospital.kernel.db import Base
+from ihospital.security import models as security_models  # noqa: F401
+from ihospital.triage import models as triage_models  # noqa: F401
+
+metadata = Base.metadata
