@@ -37,7 +37,7 @@ _register_engine_clis()
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply migrations to IHOSPITAL_DATABASE_URL (creates ./var for the embedded SQLite)."""
     from pathlib import Path
 

@@ -47,7 +47,7 @@ def _birth_date(number: str, today: date) -> date:
         raise DocumentError("identity.id_birth_date_invalid", "证件号码中的出生日期不是有效日期") from exc
     if born > today:
         raise DocumentError("identity.id_birth_date_future", "证件号码中的出生日期晚于今天")
-    if born.year < 1890:
+    if born.year < 1800:
         raise DocumentError("identity.id_birth_date_invalid", "证件号码中的出生日期不合理")
     return born
 

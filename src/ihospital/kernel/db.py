@@ -28,6 +28,9 @@ NAMING = {
 }
 
 
+AUDIT_PENDING_KEY = "audit_pending"  # session.info key read by the audit trail's before-commit hook
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite drops the zone)."""
 
@@ -105,8 +108,16 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as session, session.begin():
-            yield session
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                yield session
+        except Exception as exc:
+            deferred = getattr(exc, "deferred_audit", None)
+            if deferred:
+                # The use case rolled back; its denial is still evidence, written on its own.
+                async with self.sessionmaker() as session, session.begin():
+                    session.sync_session.info.setdefault(AUDIT_PENDING_KEY, []).extend(deferred)
+            raise
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -18,6 +18,8 @@ class DomainError(Exception):
         if status is not None:
             self.status = status
         self.extra = extra or {}
+        # Audit events that must survive the rollback this error causes (e.g. an access denial).
+        self.deferred_audit: list[dict[str, Any]] = []
 
     def problem(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {

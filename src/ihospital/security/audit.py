@@ -19,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from ihospital.kernel import clock
+from ihospital.kernel.db import AUDIT_PENDING_KEY
 from ihospital.kernel.ids import new_id
 from ihospital.kernel.logging import request_id_var
 from ihospital.security.models import AuditEvent
 
 GENESIS = "0" * 64
-_PENDING = "audit_pending"
+_PENDING = AUDIT_PENDING_KEY
 _ADVISORY_KEY = 0x1A0D17  # arbitrary constant naming the audit-chain lock
 
 
@@ -38,7 +39,15 @@ class Who:
 def record(session: AsyncSession, who: Who, action: str, resource_type: str, resource_id: str | None = None,
            *, patient_id: str | None = None, purpose: str = "care", outcome: str = "success",
            detail: dict[str, Any] | None = None) -> None:
-    session.sync_session.info.setdefault(_PENDING, []).append({
+    session.sync_session.info.setdefault(_PENDING, []).append(
+        make_event(who, action, resource_type, resource_id, patient_id=patient_id, purpose=purpose, outcome=outcome,
+              detail=detail))
+
+
+def make_event(who: Who, action: str, resource_type: str, resource_id: str | None = None, *,
+          patient_id: str | None = None, purpose: str = "care", outcome: str = "success",
+          detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
         "id": new_id(),
         "occurred_at": clock.now(),
         "actor_account_id": who.account_id,
@@ -52,7 +61,7 @@ def record(session: AsyncSession, who: Who, action: str, resource_type: str, res
         "request_id": request_id_var.get(),
         "ip": who.ip,
         "detail": detail or {},
-    })
+    }
 
 
 def canonical(row: dict[str, Any]) -> bytes:

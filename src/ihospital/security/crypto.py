@@ -66,7 +66,10 @@ def _parse_keys(spec: str) -> list[tuple[str, bytes]]:
         if part.startswith("#"):
             continue
         kid, _, b64 = part.partition(":")
-        key = base64.b64decode(b64)
+        try:
+            key = base64.b64decode(b64, validate=True)
+        except ValueError:
+            key = b""
         if len(key) != 32 or not kid:
             raise KeyConfigError(f"field key {kid!r} must be 32 bytes, base64-encoded, as kid:key")
         pairs.append((kid, key))

@@ -89,22 +89,20 @@ class Denied(Forbidden):
     pass
 
 
-async def deny(actor: Actor, action: str, resource_type: str, resource_id: str | None,
-               patient_id: str | None, detail: str) -> Denied:
-    """Audit a denial outside the caller's transaction (which will roll back) and build the error."""
-    from ihospital.kernel.runtime import database
-
-    async with database().transaction() as tx:
-        audit.record(tx, actor.who, action, resource_type, resource_id, patient_id=patient_id,
-                     outcome="denied")
-    return Denied("auth.forbidden", detail)
+def deny(actor: Actor, action: str, resource_type: str, resource_id: str | None,
+         patient_id: str | None, detail: str) -> Denied:
+    """Build the error; its audit event is written after the caller's transaction rolls back."""
+    error = Denied("auth.forbidden", detail)
+    error.deferred_audit.append(audit.make_event(actor.who, action, resource_type, resource_id, patient_id=patient_id,
+                                            outcome="denied"))
+    return error
 
 
 async def authorize(session: AsyncSession, actor: Actor, action: str, *, patient_id: str | None = None,
                     resource_type: str = "patient", resource_id: str | None = None) -> Relationship:
     rel: Relationship = "none" if patient_id is None else await relationship_to(session, actor, patient_id)
     if not decide(actor.role, action, rel):
-        raise await deny(actor, action, resource_type, resource_id or patient_id, patient_id,
+        raise deny(actor, action, resource_type, resource_id or patient_id, patient_id,
                          "您无权访问该数据")
     return rel
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse
 
 from ihospital.kernel import clock
+from ihospital.kernel.db import AUDIT_PENDING_KEY
 from ihospital.kernel.errors import DomainError
 from ihospital.kernel.settings import get_settings
 from ihospital.security.permissions import Actor
@@ -44,8 +45,12 @@ def page(request: Request, name: str, actor: Actor | None = None, status_code: i
 
 async def attempt(session: AsyncSession, action: Callable[[], Awaitable[T]]) -> tuple[T | None, DomainError | None]:
     """Run a use case inside a savepoint so a refused form leaves nothing half-written."""
+    info = session.sync_session.info
+    before = list(info.get(AUDIT_PENDING_KEY, []))
     try:
         async with session.begin_nested():
             return await action(), None
     except DomainError as exc:
+        # Events of the undone work go; evidence such as a denial stays and commits with the outer transaction.
+        info[AUDIT_PENDING_KEY] = before + exc.deferred_audit
         return None, exc
