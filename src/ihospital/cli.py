@@ -132,3 +132,7 @@ def serve(host: str | None = None, port: int | None = None, workers: int = 1) ->
     s = get_settings()
     uvicorn.run("ihospital.app:create_app", factory=True, host=host or s.host, port=port or s.port,
                 workers=workers, log_config=None, proxy_headers=True)
+
+
+if __name__ == "__main__":
+    app()

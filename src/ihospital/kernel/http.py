@@ -12,9 +12,10 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ihospital.kernel.errors import DomainError, Forbidden, NotAuthenticated
 from ihospital.kernel.logging import request_id_var
@@ -65,16 +66,28 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(body, 500)
 
 
-class RequestIdMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        rid = request.headers.get("x-request-id") or secrets.token_hex(8)
-        token = request_id_var.set(rid[:64])
+class RequestIdMiddleware:
+    """Pure ASGI (BaseHTTPMiddleware costs a task per request): sets the id for logs and echoes it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        rid = (Headers(scope=scope).get("x-request-id") or secrets.token_hex(8))[:64]
+        token = request_id_var.set(rid)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("X-Request-ID", rid)
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
-        response.headers["X-Request-ID"] = rid[:64]
-        return response
 
 
 async def unit_of_work() -> AsyncIterator[AsyncSession]:

@@ -85,7 +85,7 @@ async def _cookie_session(request: Request, session: Tx) -> tuple[AuthSession, A
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotAuthenticated("auth.required", "请先登录")
-    _, auth = await security.resolve_token(session, token, kind="cookie", ip=client_ip(request))
+    _, auth = await security.load_session(session, token, kind="cookie", ip=client_ip(request))
     account = await session.get(Account, auth.account_id)
     assert account is not None
     request.state.csrf_token = auth.csrf_token
@@ -158,6 +158,24 @@ async def logout(request: Request, session: Tx) -> Response:
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+@router.get("/privacy/children", response_class=HTMLResponse)
+async def privacy(request: Request, actor: OptionalActor) -> Response:
+    """The published processing rules (R-PIPL-03) and the separate rules for children (R-PIPL-04)."""
+    from ihospital.identity.service import CONSENT_TEXTS
+
+    if request.url.path.endswith("children"):
+        sections = [("适用范围", "本规则适用于本院处理未满十四周岁儿童的个人信息。"),
+                    ("监护人同意", CONSENT_TEXTS["guardian_child_pi"]),
+                    ("最少必要", "仅收集就诊必需的身份、健康信息；不用于营销；监护人可随时查阅、更正、撤回同意。")]
+        return page(request, "privacy.html", actor, title="儿童个人信息处理规则", heading="儿童个人信息处理规则",
+                    sections=sections)
+    sections = [("健康医疗信息（单独同意）", CONSENT_TEXTS["health_data"]),
+                ("互联网诊疗知情同意", CONSENT_TEXTS["online_care"]),
+                ("处理的必要性与影响", "健康信息是提供诊疗服务所必需；拒绝同意将无法使用在线复诊，但不影响导诊、科普等服务。")]
+    return page(request, "privacy.html", actor, title="个人信息处理规则", heading="个人信息处理规则", sections=sections)
 
 
 @router.get("/dev/sms", response_class=HTMLResponse)
