@@ -32,3 +32,13 @@ async def test_openapi_lists_the_api(client: httpx.AsyncClient) -> None:
     r = await client.get("/openapi.json")
     paths = r.json()["paths"]
     assert "/api/v1/auth/token" in paths and "/api/v1/patients" in paths and "/api/v1/triage" in paths
+
+
+async def test_the_transaction_commits_before_the_response_is_sent(client: httpx.AsyncClient) -> None:
+    """A client that reads right after a 201 must see the write (no commit after the response)."""
+    from tests.factories import make_patient, make_user
+
+    user = await make_user(client)
+    created = await make_patient(client, user)
+    r = await client.get("/api/v1/patients", headers=user.headers)
+    assert [p["id"] for p in r.json()] == [created["id"]]

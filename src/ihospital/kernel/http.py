@@ -96,7 +96,8 @@ async def unit_of_work() -> AsyncIterator[AsyncSession]:
         yield session
 
 
-Tx = Annotated[AsyncSession, Depends(unit_of_work)]
+# scope="function": commit before the response is sent, so a client never sees a success that then rolls back.
+Tx = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
 
 
 def client_ip(request: Request) -> str | None:
