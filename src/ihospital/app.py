@@ -30,7 +30,15 @@ def create_app(db: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        if settings.jobs:
+            import ihospital.supervision.jobs  # noqa: F401 - registers the feed relay
+            from ihospital.kernel.jobs import start_scheduler
+
+            scheduler = start_scheduler()
         yield
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         if db is None:
             await database().dispose()
 
@@ -55,10 +63,13 @@ def create_app(db: Database | None = None) -> FastAPI:
     from ihospital.identity.api import router as identity_router
     from ihospital.security.api import router as security_router
     from ihospital.supervision.api import router as supervision_router
+    from ihospital.supervision.receiver import router as regulator_sandbox_router
     from ihospital.triage.api import router as triage_router
     from ihospital.web.pages import router as pages_router
 
     for router in (security_router, identity_router, supervision_router, triage_router, pages_router):
         app.include_router(router)
+    if not settings.is_production:
+        app.include_router(regulator_sandbox_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -87,3 +87,14 @@ async def test_regulator_reads_counts_not_charts(client: httpx.AsyncClient) -> N
     assert r.status_code == 200 and r.json()["patients"] >= 0 and "triage_24h" in r.json()
     r = await client.get("/api/v1/supervision/counts", headers=patient.headers)
     assert r.status_code == 403
+
+
+async def test_r_doc_07_verified_clinician_is_reported_to_the_regulator_feed(client: httpx.AsyncClient) -> None:
+    from ihospital.supervision.models import OutboxEvent
+
+    admin = await make_user(client, "admin")
+    doctor = await make_doctor(client, admin)
+    async with database().transaction() as s:
+        events = (await s.scalars(sa.select(OutboxEvent).where(OutboxEvent.event_type == "practitioner.verified"))).all()
+    mine = [e for e in events if e.payload["practitioner_id"] == doctor.practitioner_id]
+    assert len(mine) == 1 and mine[0].payload["practising_no"] == "2" * 15

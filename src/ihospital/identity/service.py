@@ -27,6 +27,7 @@ from ihospital.security.permissions import (
     authorize,
     require_role,
 )
+from ihospital.supervision import outbox
 
 CONSENT_TEXTS = {
     "health_data": "我单独同意本院为提供互联网诊疗服务处理我的健康医疗信息（敏感个人信息），"
@@ -276,6 +277,11 @@ async def verify_practitioner(session: AsyncSession, actor: Actor, practitioner_
     practitioner.verified_at = clock.now()
     audit.record(session, actor.who, "practitioner.verify", "practitioner", practitioner.id,
                  purpose="administration", detail={"approved": approve})
+    if approve:  # R-DOC-07: clinician records go to the provincial platform
+        outbox.emit(session, "practitioner.verified", payload={
+            "practitioner_id": practitioner.id, "kind": practitioner.kind, "title": practitioner.title,
+            "practising_no": practitioner.practising_no, "practice_scope": practitioner.practice_scope,
+            "department_code": practitioner.department_code, "years_independent": practitioner.years_independent})
     return practitioner
 
 

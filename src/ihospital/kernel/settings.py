@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     institution_name: str = "示范互联网医院"
     institution_licence_no: str = "PDY00001X11010511A1001"
     log_json: bool = True
+    # Background jobs (outbox relay, timeouts, expiry sweeps) run in processes started with IHOSPITAL_JOBS=1.
+    jobs: bool = False
+    # Regulator feed: where signed events go; empty = the in-app sandbox receiver of this process.
+    regulator_feed_url: str = ""
+    regulator_feed_secret: str = "sandbox-regulator-secret"
     consent_version_health_data: str = "2026.1"
     consent_version_online_care: str = "2026.1"
 

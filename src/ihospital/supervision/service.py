@@ -12,6 +12,7 @@ from ihospital.kernel import clock
 from ihospital.security import audit
 from ihospital.security.models import AuditEvent
 from ihospital.security.permissions import SUPERVISION_READ, Actor, authorize
+from ihospital.supervision.models import OutboxEvent, ReceivedFeedEvent
 
 
 async def live_counts(session: AsyncSession, actor: Actor) -> dict[str, int]:
@@ -33,7 +34,21 @@ async def live_counts(session: AsyncSession, actor: Actor) -> dict[str, int]:
         "triage_24h": sa.select(sa.func.count(TriageSession.id)).where(TriageSession.created_at >= since),
         "triage_emergency_24h": sa.select(sa.func.count(TriageSession.id)).where(
             TriageSession.created_at >= since, TriageSession.urgency == "emergency"),
+        "feed_pending": sa.select(sa.func.count(OutboxEvent.seq)).where(OutboxEvent.delivered_at.is_(None)),
+        "feed_received_24h": sa.select(sa.func.count(ReceivedFeedEvent.event_id)).where(
+            ReceivedFeedEvent.received_at >= since),
     }
     counts = {name: int(await session.scalar(q) or 0) for name, q in queries.items()}
     audit.record(session, actor.who, "supervision.read", "supervision", "live_counts", purpose="supervision")
     return counts
+
+
+async def received_feed(session: AsyncSession, actor: Actor, limit: int = 50) -> list[dict]:
+    """What the (sandbox) provincial platform received: the regulator's view of the feed."""
+    from ihospital.supervision.models import ReceivedFeedEvent
+
+    await authorize(session, actor, SUPERVISION_READ, resource_type="supervision")
+    rows = (await session.execute(sa.select(ReceivedFeedEvent).order_by(ReceivedFeedEvent.received_at.desc())
+                                  .limit(limit))).scalars()
+    return [{"type": r.event_type, "stream": r.stream[:8], "at": clock.format_local(r.received_at, "%m-%d %H:%M:%S"),
+             "payload": r.payload} for r in rows]

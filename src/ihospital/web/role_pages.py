@@ -31,7 +31,8 @@ CONSENT_LABELS = {"health_data": "健康信息处理", "online_care": "互联网
 COUNT_LABELS = {"patients": "实名就诊人", "doctors_verified": "认证医师", "pharmacists_verified": "认证药师",
                 "practitioners_pending": "待审核医务人员", "departments": "诊疗科目", "triage_24h": "24小时导诊",
                 "triage_emergency_24h": "24小时急诊提示", "audit_events_24h": "24小时审计事件",
-                "access_denied_24h": "24小时越权拦截"}
+                "access_denied_24h": "24小时越权拦截", "feed_received_24h": "24小时上报事件",
+                "feed_pending": "待上报事件"}
 
 
 async def _actor(request: Request, session: Tx, *roles: str) -> Actor | Response:
@@ -175,13 +176,19 @@ async def _counts(request: Request, session: Tx) -> tuple[Actor | Response, dict
         return page(request, "index.html", actor, status_code=exc.status, error=exc.detail), {}
 
 
+EVENT_NAMES = {"consultation.started": "问诊开始", "consultation.ended": "问诊结束", "record.signed": "病历签名",
+               "prescription.signed": "处方签名", "prescription.reviewed": "处方审核", "drugs.dispensed": "药品调配",
+               "drugs.delivered": "药品送达", "order.refunded": "退款", "practitioner.verified": "医务人员认证"}
+
+
 @router.get("/regulator", response_class=HTMLResponse)
 async def regulator_home(request: Request, session: Tx) -> Response:
     actor, counts = await _counts(request, session)
     if isinstance(actor, Response):
         return actor
+    feed = await supervision.received_feed(session, actor, limit=50)
     return page(request, "regulator.html", actor, title="监管看板", counts=counts, count_labels=COUNT_LABELS,
-                updated=clock.format_local(clock.now(), "%H:%M:%S"))
+                updated=clock.format_local(clock.now(), "%H:%M:%S"), feed=feed, event_names=EVENT_NAMES)
 
 
 @router.get("/regulator/counts", response_class=HTMLResponse)
