@@ -160,6 +160,41 @@ async def logout(request: Request, session: Tx) -> Response:
     return response
 
 
+@router.get("/triage", response_class=HTMLResponse)
+async def triage_page(request: Request, actor: OptionalActor, session: Tx) -> Response:
+    from ihospital.identity.service import list_family
+
+    family = await list_family(session, actor) if actor and actor.role == "patient" else []
+    return page(request, "triage.html", actor, title="智能导诊", family=family)
+
+
+@router.post("/triage/ask", response_class=HTMLResponse)
+async def triage_ask(request: Request, actor: OptionalActor, session: Tx) -> Response:
+    from pydantic import ValidationError
+
+    from ihospital.identity.models import Department
+    from ihospital.triage.schemas import TriageIn
+    from ihospital.triage.service import run_triage
+    from ihospital.web.render import attempt
+
+    form = await request.form()
+    text = str(form.get("text") or "").strip()
+    said = text.rsplit("，", 1)[-1] if text else ""
+    try:
+        data = TriageIn(text=text, age=float(form.get("age") or -1), sex=str(form.get("sex") or ""),
+                        pregnant=bool(form.get("pregnant")) or None, patient_id=str(form.get("patient_id") or "") or None)
+    except (ValidationError, ValueError):
+        return page(request, "triage_turn.html", actor, said=said, error="请填写症状描述（至少2个字）、年龄（0–120）和性别")
+    result, error = await attempt(session, lambda: run_triage(session, actor, data))
+    if error:
+        return page(request, "triage_turn.html", actor, said=said, error=error.detail)
+    online = set((await session.scalars(sa.select(Department.code).where(Department.online_enabled))).all())
+    shown = result.model_dump()
+    for d in shown["departments"]:
+        d["online"] = d["code"] in online
+    return page(request, "triage_turn.html", actor, said=said, result=shown)
+
+
 @router.get("/privacy", response_class=HTMLResponse)
 @router.get("/privacy/children", response_class=HTMLResponse)
 async def privacy(request: Request, actor: OptionalActor) -> Response:
