@@ -98,3 +98,16 @@ async def test_r_doc_07_verified_clinician_is_reported_to_the_regulator_feed(cli
         events = (await s.scalars(sa.select(OutboxEvent).where(OutboxEvent.event_type == "practitioner.verified"))).all()
     mine = [e for e in events if e.payload["practitioner_id"] == doctor.practitioner_id]
     assert len(mine) == 1 and mine[0].payload["practising_no"] == "2" * 15
+
+
+async def test_departments_public_list_and_admin_creation_with_bad_input(client: httpx.AsyncClient) -> None:
+    admin = await make_user(client, "admin")
+    code = f"{50 + (hash(admin.phone) % 40):02d}.{hash(admin.phone) % 90 + 10:02d}"
+    r = await client.post("/api/v1/admin/departments", headers=admin.headers, json={"code": "3.4", "name": "坏代码"})
+    assert r.status_code == 422 and r.json()["code"] == "request.invalid"
+    r = await client.post("/api/v1/admin/departments", headers=admin.headers, json={"code": code, "name": "测试科"})
+    assert r.status_code == 201
+    r = await client.post("/api/v1/admin/departments", headers=admin.headers, json={"code": code, "name": "测试科"})
+    assert r.status_code == 409 and r.json()["code"] == "identity.department_exists"
+    r = await client.get("/api/v1/departments")
+    assert code in {d["code"] for d in r.json()}
