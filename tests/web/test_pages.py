@@ -76,3 +76,19 @@ async def test_patient_cannot_open_admin_page(client: httpx.AsyncClient) -> None
     await page_login(client, user.phone)
     r = await client.get("/admin")
     assert r.status_code == 403 and "无权访问" in r.text
+
+
+async def test_regulator_page_shows_counts_and_the_received_feed(client: httpx.AsyncClient) -> None:
+    import datetime as dt
+
+    from ihospital.kernel import clock
+
+    regulator = await make_user(client, "regulator")
+    await client.post("/login", data={"mode": "password", "phone": regulator.phone, "password": PASSWORD})
+    token = csrf_of((await client.get("/login/totp")).text)
+    clock.advance(dt.timedelta(seconds=90))
+    await client.post("/login/totp", data={"totp": pyotp.TOTP(regulator.totp_secret).at(clock.now()), "csrf_token": token})
+    r = await client.get("/regulator")
+    assert r.status_code == 200 and "监管看板" in r.text and "监管平台接收的上报事件" in r.text
+    assert r.text.count("监管平台接收的上报事件") == 1
+    assert 'data-count="patients"' in r.text
